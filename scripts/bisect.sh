@@ -1,0 +1,42 @@
+#!/bin/bash
+# Build after each patch, in order, in a worktree of build/linux (non-debug
+# configuration, vfio-pci as a module), and name the first patch that
+# breaks the build. Then build the debug test kernel at the tip.
+. "$(dirname "$0")/common.sh"
+
+src=$BUILD/bisect-src
+okfile=$BUILD/bisect.ok	# "<tree hash> <config hash>" of builds that passed
+touch "$okfile"
+cd "$TREE"
+if [ ! -e "$src/.git" ]; then
+	rm -rf "$src"
+	git worktree prune
+	git worktree add -q --detach "$src" base
+fi
+cfg=$(cat "$TOP"/configs/{base,series,module}.config "$TOP/scripts/kernel.sh" | sha256sum | cut -c1-16)
+mapfile -t commits < <(git rev-list --reverse base..HEAD)
+mapfile -t files < <(ls "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-' || true)
+t0=$(date +%s)
+built=0 cached=0
+for i in "${!commits[@]}"; do
+	c=${commits[$i]}
+	name=${files[$i]:-}
+	name=${name:+$(basename "$name")}
+	[ -n "$name" ] || name="commit $(git log -1 --format='%h %s' "$c")"
+	key="$(git rev-parse "$c^{tree}") $cfg"
+	if grep -qxF "$key" "$okfile"; then
+		cached=$((cached + 1))
+		continue
+	fi
+	git -C "$src" checkout -q --detach "$c"
+	t1=$(date +%s)
+	if ! SRC=$src "$TOP/scripts/kernel.sh" plain >"$LOGS/bisect-step.log" 2>&1; then
+		cat "$LOGS/bisect-step.log" >&2
+		die "bisect: the build breaks at patch $((i + 1)) of ${#commits[@]}: $name (log: $LOGS/kernel-plain.log)"
+	fi
+	echo "$key" >>"$okfile"
+	built=$((built + 1))
+	note "bisect: $name builds ($(( $(date +%s) - t1 )) s)"
+done
+note "bisect: ${#commits[@]} patches build one by one ($built built, $cached known good) in $(( $(date +%s) - t0 )) s"
+"$TOP/scripts/kernel.sh" debug

@@ -1,0 +1,27 @@
+# Shared settings for the harness scripts; sourced, not run.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$TOP/build
+TREE=$BUILD/linux
+LOGS=$BUILD/logs
+CACHE=${PCI_LU_CACHE:-$HOME/.cache/pci-liveupdate}
+JOBS=${JOBS:-$(nproc)}
+IDENT_NAME="PCI Live Update Project"
+IDENT_EMAIL="pci-liveupdate@localhost"
+
+export GIT_AUTHOR_NAME="$IDENT_NAME" GIT_AUTHOR_EMAIL="$IDENT_EMAIL"
+export GIT_COMMITTER_NAME="$IDENT_NAME" GIT_COMMITTER_EMAIL="$IDENT_EMAIL"
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export KBUILD_BUILD_USER=pci-liveupdate KBUILD_BUILD_HOST=localhost
+
+mkdir -p "$BUILD" "$LOGS" "$CACHE"
+
+die() { echo "ERROR: $*" >&2; exit 1; }
+note() { echo "==> $*"; }
+
+# kmake <objdir> <args...>: out-of-tree kernel make with ccache.
+kmake() {
+	local obj=$1; shift
+	make -C "$TREE" O="$obj" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Build a kernel out of tree: scripts/kernel.sh <debug|plain> [make targets].
+#   debug: the QEMU test kernel (tinyconfig + base + series + debug fragments)
+#   plain: non-debug, vfio-pci as a module (make bisect, benchmark)
+. "$(dirname "$0")/common.sh"
+
+flavor=${1:-debug}
+shift || true
+obj=$BUILD/kernel-$flavor
+case $flavor in
+debug) frags="base series debug" ;;
+plain) frags="base series module"; TREE=${SRC:-$BUILD/bisect-src} ;;
+*) die "kernel: unknown flavor $flavor" ;;
+esac
+mkdir -p "$obj"
+
+configure() {
+	local f list=()
+	for f in $frags; do list+=("$TOP/configs/$f.config"); done
+	kmake "$obj" -s tinyconfig >/dev/null
+	(cd "$obj" && KCONFIG_CONFIG=.config "$TREE/scripts/kconfig/merge_config.sh" -m -O "$obj" .config "${list[@]}" >/dev/null)
+	kmake "$obj" -s olddefconfig >/dev/null
+	# Every option a fragment asks for must have landed, except series
+	# options that the series (at this point of a bisect) does not define.
+	local bad=0 line opt want got
+	while read -r line; do
+		case $line in CONFIG_*=*) ;; "# CONFIG_"*" is not set") ;; *) continue ;; esac
+		if [[ $line == "# "* ]]; then opt=${line#\# }; opt=${opt%% *}; want=n
+		else opt=${line%%=*}; want=${line#*=}; fi
+		got=$(grep -E "^$opt=|^# $opt is not set" "$obj/.config" | sed -e "s/^$opt=//" -e 's/^# .* is not set$/n/' || true)
+		[ -n "$got" ] || got=n
+		[ "$got" = "$want" ] && continue
+		if grep -qx "$line" "$TOP/configs/series.config" &&
+		   ! grep -rqE "^config ${opt#CONFIG_}\$" --include='Kconfig*' "$TREE/drivers" "$TREE/kernel" "$TREE/lib" 2>/dev/null; then
+			continue
+		fi
+		echo "kernel($flavor): $opt=$want requested, got $got" >&2
+		bad=1
+	done < <(cat "${list[@]}")
+	[ $bad = 0 ] || die "kernel($flavor): configuration does not hold what configs/ asks for"
+}
+
+t0=$(date +%s)
+configure
+targets=${*:-bzImage}
+if grep -q '^CONFIG_MODULES=y' "$obj/.config" && [ -z "$*" ]; then targets="$targets modules"; fi
+log=$LOGS/kernel-$flavor.log
+if ! kmake "$obj" $targets >"$log" 2>&1; then
+	grep -E 'error|Error' "$log" | head -n 30 >&2
+	die "kernel($flavor): build failed, full log in $log"
+fi
+grep -E ': warning:' "$log" | sort -u >"$LOGS/kernel-$flavor.warnings" || true
+note "kernel($flavor): built in $(( $(date +%s) - t0 )) s ($obj/arch/x86/boot/bzImage)"

@@ -1,0 +1,80 @@
+#!/bin/bash
+# Lint the series: checkpatch --strict on every patch, kernel-doc on the
+# files it touches, the PCI htmldocs, and sparse (C=1) and W=1 on the
+# objects it touches. Only findings in the series' own lines count.
+. "$(dirname "$0")/common.sh"
+
+cd "$TREE"
+fail=0
+problem() { echo "LINT: $*" >&2; fail=1; }
+
+# 1. checkpatch.pl --strict on every patch file.
+ignore=$(grep -v '^#' "$TOP/configs/checkpatch.ignore" | awk 'NF { printf "%s%s", s, $1; s = "," }')
+npatch=0
+for p in "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
+	[ -e "$p" ] || continue
+	case $p in */0000-*) continue ;; esac
+	npatch=$((npatch + 1))
+	out=$(perl scripts/checkpatch.pl --strict --terse --no-summary --show-types \
+		${ignore:+--ignore "$ignore"} "$p" 2>&1 || true)
+	if [ -n "$out" ]; then
+		problem "checkpatch: $(basename "$p"):"
+		echo "$out" | sed 's/^/    /' >&2
+	fi
+done
+note "lint: checkpatch --strict on $npatch patches"
+
+changed=$(git diff --name-only --diff-filter=AM base..HEAD)
+# 2. kernel-doc -Wall on the C files the series adds or changes: a warning
+# counts when it is not also reported for the base version of the file.
+kd=0
+for f in $changed; do
+	case $f in *.c | *.h) ;; *) continue ;; esac
+	new=$(perl scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort -u)
+	old=$(git show "base:$f" 2>/dev/null >"$BUILD/kdoc.base" && perl scripts/kernel-doc -none -Wall "$BUILD/kdoc.base" 2>&1 |
+		sed -E -e "s#$BUILD/kdoc.base#$f#" -e 's/:[0-9]+:/:/' | sort -u || true)
+	extra=$(comm -23 <(echo "$new") <(echo "$old") | sed '/^$/d')
+	kd=$((kd + 1))
+	[ -z "$extra" ] || { problem "kernel-doc: $f:"; echo "$extra" | sed 's/^/    /' >&2; }
+done
+note "lint: kernel-doc -Wall on $kd files"
+
+# 3. htmldocs of Documentation/PCI: no warning from the series' documents.
+if echo "$changed" | grep -q '^Documentation/'; then
+	docs=$BUILD/docs
+	mkdir -p "$docs"
+	make -s O="$docs" SPHINXDIRS=PCI htmldocs >"$LOGS/htmldocs.log" 2>&1 ||
+		problem "htmldocs failed, see $LOGS/htmldocs.log"
+	docfiles=$(echo "$changed" | grep -E '^(Documentation/|include/|drivers/|kernel/)' || true)
+	for f in $docfiles; do
+		grep -F "$f" "$LOGS/htmldocs.log" | grep -iE 'warning|error' >&2 && problem "htmldocs: warnings from $f"
+	done
+	note "lint: htmldocs SPHINXDIRS=PCI"
+fi
+
+# 4. sparse and W=1 on the objects built from the C files the series touches.
+objs=
+for f in $changed; do
+	case $f in *.c) objs="$objs ${f%.c}.o" ;; esac
+done
+if [ -n "$objs" ]; then
+	obj=$BUILD/kernel-debug
+	mkdir -p "$obj"
+	"$TOP/scripts/kernel.sh" debug prepare >/dev/null
+	built=
+	for o in $objs; do
+		# Only objects the configuration builds.
+		d=$(dirname "$o") b=$(basename "$o" .o)
+		grep -qE "\b$b\.o\b" "$TREE/$d/Makefile" 2>/dev/null || continue
+		built="$built $o"
+	done
+	kmake "$obj" -k C=2 W=1 $built >"$LOGS/sparse.log" 2>&1 || problem "sparse/W=1 build failed, see $LOGS/sparse.log"
+	python3 "$TOP/scripts/series-lines.py" "$TREE" "$LOGS/sparse.log" >"$LOGS/sparse.series" || true
+	if [ -s "$LOGS/sparse.series" ]; then
+		problem "sparse/W=1 warnings in the series' lines:"
+		sed 's/^/    /' "$LOGS/sparse.series" >&2
+	fi
+	note "lint: sparse and W=1 on$built"
+fi
+[ $fail = 0 ] || die "lint failed"
+note "lint: clean"

@@ -1,0 +1,72 @@
+#!/bin/bash
+# scripts/qemu.sh <name> <kernel> <initramfs> <timeout s> [extra kernel args]
+# Boot the test guest under TCG on q35 with an Intel IOMMU and a PCI
+# topology that has endpoints on the root bus, behind root ports and behind
+# an x3130 switch. The serial log goes to build/logs/<name>/serial.log and
+# is split per kernel (kernel-1.log, kernel-2.log, ...). Fails on timeout,
+# on a stage that did not end with LU-DONE, and on any panic, oops, BUG,
+# WARN, KASAN, kmemleak or lockdep report.
+. "$(dirname "$0")/common.sh"
+
+name=$1 kernel=$2 initrd=$3 tmo=$4
+shift 4
+extra="$*"
+dir=$LOGS/$name
+rm -rf "$dir"
+mkdir -p "$dir"
+serial=$dir/serial.log
+
+: "${QEMU_MEM:=2G}"
+append="console=ttyS0 earlyprintk=serial,ttyS0 loglevel=7 panic=-1 oops=panic kho=on liveupdate=on kho_scratch=64M,512M,64M intel_iommu=on iommu.strict=1 $extra"
+# Devices: nvme on the root bus (00:04.0); behind a root port (rp1); two
+# behind an x3130 switch under root port rp2; one spare root port (rp3).
+topology=(
+	-device intel-iommu,intremap=on
+	-device nvme,serial=lu-root,addr=04.0
+	-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=05.0
+	-device nvme,serial=lu-rp1,bus=rp1
+	-device pcie-root-port,id=rp2,chassis=2,slot=2,addr=06.0
+	-device x3130-upstream,id=sw-up,bus=rp2
+	-device xio3130-downstream,id=sw-dn1,bus=sw-up,chassis=3,slot=0
+	-device nvme,serial=lu-sw1,bus=sw-dn1
+	-device xio3130-downstream,id=sw-dn2,bus=sw-up,chassis=4,slot=0
+	-device nvme,serial=lu-sw2,bus=sw-dn2
+	-device pcie-root-port,id=rp3,chassis=5,slot=3,addr=07.0
+)
+
+t0=$(date +%s)
+set +e
+timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
+	-M q35,kernel-irqchip=split -accel tcg -cpu max -smp 2 -m "$QEMU_MEM" \
+	-nographic -nodefaults -no-reboot -serial file:"$serial" \
+	"${topology[@]}" ${QEMU_EXTRA:-} \
+	-kernel "$kernel" -initrd "$initrd" -append "$append" </dev/null >"$dir/qemu.out" 2>&1
+qrc=$?
+set -e
+secs=$(( $(date +%s) - t0 ))
+
+# Split the serial log per kernel: a new kernel starts at "Linux version".
+awk -v d="$dir" '/Linux version [0-9]/ { n++ } { if (n) print > (d "/kernel-" n ".log") }' "$serial"
+nk=$(ls "$dir"/kernel-*.log 2>/dev/null | wc -l)
+
+fail=0
+problem() { echo "FAIL($name): $*" >&2; fail=1; }
+if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+	problem "QEMU timed out after ${tmo}s and was killed; last lines of $serial:"
+	tail -n 15 "$serial" | sed 's/^/    /' >&2
+elif [ $qrc != 0 ]; then
+	problem "QEMU exited with $qrc: $(tail -n 3 "$dir/qemu.out")"
+fi
+grep -q '^LU-DONE' "$serial" || {
+	[ $fail = 1 ] || { problem "the guest did not reach LU-DONE; last lines of $serial:"; tail -n 15 "$serial" | sed 's/^/    /' >&2; }
+}
+bad='Kernel panic|BUG:|WARNING:|Oops|general protection fault|KASAN|kmemleak: .*leak|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON|suspicious RCU usage|list_add corruption|list_del corruption|UBSAN|cut here'
+for log in "$dir"/kernel-*.log; do
+	[ -e "$log" ] || continue
+	if grep -Eq "$bad" "$log"; then
+		problem "$(basename "$log"): $(grep -Ea -m1 "$bad" "$log") (full log: $log)"
+	fi
+done
+echo "$name: $nk kernel(s), ${secs}s, logs in $dir" >"$dir/summary"
+note "qemu($name): $nk kernel(s) in ${secs}s, logs in $dir"
+exit $fail
