@@ -19,7 +19,7 @@ rc=0
 "$TOP/scripts/qemu.sh" kunit "$kernel" "$work/kunit.cpio" "${KUNIT_TIMEOUT:-900}" \
 	"kunit.filter_glob=$glob" || rc=$?
 serial=$LOGS/kunit/serial.log
-python3 "$TREE/tools/testing/kunit/kunit.py" parse "$serial" >"$LOGS/kunit.txt" 2>&1 || rc=1
+python3 "$TREE/tools/testing/kunit/kunit.py" parse "$serial" >"$LOGS/kunit.txt" 2>&1 || true
 sed -e 's/\x1b\[[0-9;]*m//g' "$LOGS/kunit.txt" | grep -E '^\[[0-9:]+\] ' | sed 's/^\[[0-9:]*\] //' >"$LOGS/kunit.summary" || true
 cat "$LOGS/kunit.summary"
 line=$(sed -e 's/\x1b\[[0-9;]*m//g' "$LOGS/kunit.txt" | grep -E 'Testing complete\. Ran [0-9]+ tests' | tail -n1 || true)
@@ -27,12 +27,14 @@ passed=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
 failed=$(echo "$line" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
 crashed=$(echo "$line" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
 passed=${passed:-0} failed=$(( ${failed:-0} + ${crashed:-0} ))
-if [ -z "$line" ]; then
-	if grep -q 'KTAP version\|TAP version' "$serial"; then
-		echo "kunit: no result line from kunit.py parse, see $LOGS/kunit.txt" >&2
+expect=$(grep -c '^CONFIG_PCI_LIVEUPDATE_KUNIT_TEST=y' "$obj/.config" || true)
+if [ -z "$line" ] || echo "$line" | grep -q 'Ran 0 tests'; then
+	if [ "$expect" != 0 ]; then
+		echo "kunit: the kernel has the series' suites but no test ran, see $LOGS/kunit.txt" >&2
 		failed=$((failed + 1))
 	else
-		note "kunit: no suite matches '$glob' in this kernel"
+		note "kunit: no suite matches '$glob' in this kernel (the series has no KUnit test yet)"
+		failed=0
 	fi
 fi
 [ $rc = 0 ] || failed=$((failed + 1))

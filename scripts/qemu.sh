@@ -60,7 +60,7 @@ fi
 grep -q '^LU-DONE' "$serial" || {
 	[ $fail = 1 ] || { problem "the guest did not reach LU-DONE; last lines of $serial:"; tail -n 15 "$serial" | sed 's/^/    /' >&2; }
 }
-bad='Kernel panic|BUG:|WARNING:|Oops|general protection fault|KASAN|kmemleak: .*leak|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON|suspicious RCU usage|list_add corruption|list_del corruption|UBSAN|cut here'
+bad='Kernel panic|BUG:|WARNING:|Oops|general protection fault|KASAN|kmemleak: [0-9]+ new suspected memory leak|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|DEBUG_LOCKS_WARN_ON|suspicious RCU usage|list_add corruption|list_del corruption|UBSAN|cut here'
 for log in "$dir"/kernel-*.log; do
 	[ -e "$log" ] || continue
 	if grep -Eq "$bad" "$log"; then
