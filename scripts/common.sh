@@ -1,6 +1,9 @@
 # Shared settings for the harness scripts; sourced, not run.
 set -euo pipefail
 
+# Debian's python3 (with ply, git, sphinx from apt) before any other.
+export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$TOP/build
 TREE=$BUILD/linux

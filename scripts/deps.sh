@@ -4,7 +4,8 @@
 
 PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves cpio kmod
       qemu-system-x86 kexec-tools busybox-static sparse ccache python3 perl
-      rsync xz-utils git python3-sphinx python3-yaml make gawk"
+      rsync xz-utils git python3-sphinx python3-yaml python3-ply python3-git
+      python3-sphinx-rtd-theme file make gawk"
 
 missing=
 for p in $PKGS; do
