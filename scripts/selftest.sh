@@ -1,8 +1,7 @@
 #!/bin/bash
-# Run the two-stage kexec selftests in QEMU with the debug test kernel.
-# The series' own tests live in the patched tree's
-# tools/testing/selftests/pci/liveupdate/; until they exist, the base tree's
-# LUO memfd test (tools/testing/selftests/liveupdate) proves the machinery.
+# Run the kexec selftests in QEMU with the debug test kernel: the base
+# tree's LUO memfd test (tools/testing/selftests/liveupdate), then the
+# series' own tests from tools/testing/selftests/pci/liveupdate/.
 . "$(dirname "$0")/common.sh"
 
 obj=$BUILD/kernel-debug
@@ -69,16 +68,21 @@ EOS
 }
 
 t0=$(date +%s)
+# LUO itself first (the series exports LUO to modules): the base tree's
+# memfd test. Then the series' own tests.
+luo_memfd_test
 series=$TREE/tools/testing/selftests/pci/liveupdate
 if [ -x "$series/run_harness.sh" ]; then
-	# The series' own tests: the directory's run_harness.sh builds them
-	# and prints "<scenario> <test dir> <timeout> [kernel args]" lines.
+	# run_harness.sh builds the tests and prints one line per scenario:
+	# "<scenario> <test dir> <timeout> [kernel args]".
+	HDR="$hdr" OUT="$work" "$series/run_harness.sh" >"$work/scenarios" ||
+		die "selftest: $series/run_harness.sh failed"
 	while read -r name dir tmo args; do
 		[ -n "$name" ] || continue
 		run_scenario "$name" "$dir" "$tmo" $args
-	done < <(HDR="$hdr" OUT="$work" "$series/run_harness.sh")
+	done <"$work/scenarios"
 else
-	luo_memfd_test
+	note "selftest: the series has no tests in tools/testing/selftests/pci/liveupdate yet"
 fi
 note "selftest: $pass passed, $failn failed in $(( $(date +%s) - t0 )) s (KTAP in $results)"
 echo "$pass passed, $failn failed" >"$LOGS/selftest.totals"
