@@ -24,6 +24,8 @@ selftest:
 	@$(S)/selftest.sh
 check:
 	@$(S)/check.sh
+bench:
+	@$(S)/bench.sh
 demo:
 	@$(S)/demo.sh
 clean:

@@ -13,7 +13,7 @@ if [ ! -e "$src/.git" ]; then
 	git worktree prune
 	git worktree add -q --detach "$src" base
 fi
-cfg=$(cat "$TOP"/configs/{base,series,module}.config "$TOP/scripts/kernel.sh" | sha256sum | cut -c1-16)
+cfg=$(cat "$TOP"/configs/{base,series,module,bench}.config "$TOP/scripts/kernel.sh" | sha256sum | cut -c1-16)
 mapfile -t commits < <(git rev-list --reverse base..HEAD)
 mapfile -t files < <(ls "$TOP"/patches/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-' || true)
 t0=$(date +%s)

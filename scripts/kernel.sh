@@ -9,7 +9,7 @@ shift || true
 obj=$BUILD/kernel-$flavor
 case $flavor in
 debug) frags="base series debug" ;;
-plain) frags="base series module"; TREE=${SRC:-$BUILD/bisect-src} ;;
+plain) frags="base series module bench"; TREE=${SRC:-$BUILD/bisect-src} ;;
 *) die "kernel: unknown flavor $flavor" ;;
 esac
 mkdir -p "$obj"
@@ -30,13 +30,17 @@ configure() {
 		got=$(grep -E "^$opt=|^# $opt is not set" "$obj/.config" | sed -e "s/^$opt=//" -e 's/^# .* is not set$/n/' || true)
 		[ -n "$got" ] || got=n
 		[ "$got" = "$want" ] && continue
-		if grep -qx "$line" "$TOP/configs/series.config" &&
+		if grep -qx "$line" "$TOP/configs/series.config" "$TOP/configs/bench.config" &&
 		   ! grep -rqE "^config ${opt#CONFIG_}\$" --include='Kconfig*' "$TREE/drivers" "$TREE/kernel" "$TREE/lib" 2>/dev/null; then
 			continue
 		fi
 		echo "kernel($flavor): $opt=$want requested, got $got" >&2
 		bad=1
-	done < <(cat "${list[@]}")
+	done < <(cat "${list[@]}" | awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { o = $0; sub(/=.*/, "", o) }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set/ { o = $2 }
+		o != "" { if (!(o in v)) order[n++] = o; v[o] = $0; o = "" }
+		END { for (i = 0; i < n; i++) print v[order[i]] }')
 	[ $bad = 0 ] || die "kernel($flavor): configuration does not hold what configs/ asks for"
 }
 

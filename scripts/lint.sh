@@ -30,9 +30,14 @@ changed=$(git diff --name-only --diff-filter=AM base..HEAD)
 kd=0
 for f in $changed; do
 	case $f in *.c | *.h) ;; *) continue ;; esac
-	new=$(perl scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort -u)
-	old=$(git show "base:$f" 2>/dev/null >"$BUILD/kdoc.base" && perl scripts/kernel-doc -none -Wall "$BUILD/kdoc.base" 2>&1 |
-		sed -E -e "s#$BUILD/kdoc.base#$f#" -e 's/:[0-9]+:/:/' | sort -u || true)
+	new=$(perl scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+(:| )/:\1/' | sort -u)
+	old=
+	if git cat-file -e "base:$f" 2>/dev/null; then
+		mkdir -p "$BUILD/kdoc-base/$(dirname "$f")"
+		git show "base:$f" >"$BUILD/kdoc-base/$f"
+		old=$(cd "$BUILD/kdoc-base" && perl "$TREE/scripts/kernel-doc" -none -Wall "$f" 2>&1 |
+			sed -E 's/:[0-9]+(:| )/:\1/' | sort -u || true)
+	fi
 	extra=$(comm -23 <(echo "$new") <(echo "$old") | sed '/^$/d')
 	kd=$((kd + 1))
 	[ -z "$extra" ] || { problem "kernel-doc: $f:"; echo "$extra" | sed 's/^/    /' >&2; }
@@ -68,7 +73,8 @@ if [ -n "$objs" ]; then
 		grep -qE "\b$b\.o\b" "$TREE/$d/Makefile" 2>/dev/null || continue
 		built="$built $o"
 	done
-	kmake "$obj" -k C=2 W=1 $built >"$LOGS/sparse.log" 2>&1 || problem "sparse/W=1 build failed, see $LOGS/sparse.log"
+	sparse=$("$TOP/scripts/sparse.sh") || problem "no usable sparse"
+	kmake "$obj" -k C=2 W=1 CHECK="$sparse" $built >"$LOGS/sparse.log" 2>&1 || problem "sparse/W=1 build failed, see $LOGS/sparse.log"
 	python3 "$TOP/scripts/series-lines.py" "$TREE" "$LOGS/sparse.log" >"$LOGS/sparse.series" || true
 	if [ -s "$LOGS/sparse.series" ]; then
 		problem "sparse/W=1 warnings in the series' lines:"
