@@ -1,11 +1,11 @@
 #!/bin/bash
-# scripts/initramfs.sh <out.cpio> <kernel image> <test dir>
+# scripts/initramfs.sh <out.cpio> <kernel image> <test dir> [modules dir]
 # Pack the test guest's root: busybox, lu-kexec, the harness's init, the
 # kernel itself (for the kexec), and <test dir> as /test (which must hold
 # an executable "run <stage>" and a file "stages").
 . "$(dirname "$0")/common.sh"
 
-out=$1 kernel=$2 testdir=$3
+out=$1 kernel=$2 testdir=$3 mods=${4:-}
 guest=$BUILD/guest
 mkdir -p "$guest"
 if [ ! -x "$guest/lu-kexec" ] || [ "$TOP/scripts/guest/lu-kexec.c" -nt "$guest/lu-kexec" ]; then
@@ -26,5 +26,7 @@ cp "$TOP/scripts/guest/init" "$root/init"
 chmod 755 "$root/init"
 cp "$kernel" "$root/kernel"
 cp -a "$testdir"/. "$root/test/"
+# Modules, as installed by "make modules_install INSTALL_MOD_PATH=<dir>".
+[ -z "$mods" ] || cp -a "$mods"/lib/modules/. "$root/lib/modules/"
 [ -f "$root/test/stages" ] || echo 1 >"$root/test/stages"
 (cd "$root" && find . | sort | cpio -H newc -o -R 0:0 --quiet) >"$out"

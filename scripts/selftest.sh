@@ -21,12 +21,27 @@ record() {	# record <ok|not ok> <description>
 	echo "$1 $((pass + failn)) $2" | tee -a "$results"
 }
 
+# The non-debug kernel of make bisect (vfio-pci as a module) at the tip,
+# with its modules installed under $work/modules.
+plain_kernel() {
+	local src=$BUILD/bisect-src
+	[ -e "$src/.git" ] || git -C "$TREE" worktree add -q --detach "$src" HEAD
+	git -C "$src" checkout -q --detach "$(git -C "$TREE" rev-parse HEAD)"
+	SRC=$src "$TOP/scripts/kernel.sh" plain >&2
+	rm -rf "$work/modules"
+	make -s -C "$src" O="$BUILD/kernel-plain" INSTALL_MOD_PATH="$work/modules" modules_install >&2
+}
+
 # run_scenario <name> <test dir> <timeout> [kernel args]
 run_scenario() {
-	local name=$1 dir=$2 tmo=$3 line ok=1
+	local name=$1 dir=$2 tmo=$3 line ok=1 k=$kernel mods=
 	shift 3
-	"$TOP/scripts/initramfs.sh" "$work/$name.cpio" "$kernel" "$dir"
-	if ! "$TOP/scripts/qemu.sh" "$name" "$kernel" "$work/$name.cpio" "$tmo" kunit.enable=0 "$@"; then
+	if [ -f "$dir/modules" ]; then
+		[ -d "$work/modules" ] || plain_kernel || die "selftest: cannot build the module kernel"
+		k=$BUILD/kernel-plain/arch/x86/boot/bzImage mods=$work/modules
+	fi
+	"$TOP/scripts/initramfs.sh" "$work/$name.cpio" "$k" "$dir" $mods
+	if ! "$TOP/scripts/qemu.sh" "$name" "$k" "$work/$name.cpio" "$tmo" kunit.enable=0 "$@"; then
 		ok=0
 	fi
 	# The tests' own KTAP result lines, printed by the guest at column 0.
