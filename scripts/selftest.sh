@@ -15,6 +15,7 @@ rm -rf "$work"
 mkdir -p "$work"
 results=$LOGS/selftest.ktap
 : >"$results"
+rm -f "$LOGS/selftest.flaky"
 pass=0 failn=0
 record() {	# record <ok|not ok> <description>
 	if [ "$1" = ok ]; then pass=$((pass + 1)); else failn=$((failn + 1)); fi
@@ -32,17 +33,37 @@ plain_kernel() {
 	make -s -C "$src" O="$BUILD/kernel-plain" INSTALL_MOD_PATH="$work/modules" modules_install >&2
 }
 
+# attempt <name> <kernel> <timeout> [kernel args]: one boot; true when
+# the run was clean and every KTAP result of the tests is "ok".
+attempt() {
+	local name=$1 k=$2 tmo=$3
+	shift 3
+	"$TOP/scripts/qemu.sh" "$name" "$k" "$work/$name.cpio" "$tmo" kunit.enable=0 "$@" || return 1
+	! grep -aqE '^not ok [0-9]+ ' "$LOGS/$name/serial.log"
+}
+
 # run_scenario <name> <test dir> <timeout> [kernel args]
+# A failed scenario is booted once more, and the first attempt's logs are
+# kept in build/logs/<name>.attempt1: a pass on the second attempt is
+# reported as flaky, never hidden.
 run_scenario() {
-	local name=$1 dir=$2 tmo=$3 line ok=1 k=$kernel mods=
+	local name=$1 dir=$2 tmo=$3 line ok=1 k=$kernel mods= flaky=
 	shift 3
 	if [ -f "$dir/modules" ]; then
 		[ -d "$work/modules" ] || plain_kernel || die "selftest: cannot build the module kernel"
 		k=$BUILD/kernel-plain/arch/x86/boot/bzImage mods=$work/modules
 	fi
 	"$TOP/scripts/initramfs.sh" "$work/$name.cpio" "$k" "$dir" $mods
-	if ! "$TOP/scripts/qemu.sh" "$name" "$k" "$work/$name.cpio" "$tmo" kunit.enable=0 "$@"; then
-		ok=0
+	rm -rf "$LOGS/$name.attempt1"
+	if ! attempt "$name" "$k" "$tmo" "$@"; then
+		mv "$LOGS/$name" "$LOGS/$name.attempt1"
+		echo "selftest: $name failed, booting it once more (first attempt: $LOGS/$name.attempt1)" >&2
+		if attempt "$name" "$k" "$tmo" "$@"; then
+			flaky=" # FLAKY: the first attempt failed, see $LOGS/$name.attempt1"
+			echo "$name$flaky" >>"$LOGS/selftest.flaky"
+		else
+			ok=0
+		fi
 	fi
 	# The tests' own KTAP result lines, printed by the guest at column 0.
 	while IFS= read -r line; do
@@ -51,7 +72,7 @@ run_scenario() {
 		"not ok "*) record "not ok" "$name: ${line#not ok * }"; ok=0 ;;
 		esac
 	done < <(grep -aE '^(not )?ok [0-9]+ ' "$LOGS/$name/serial.log" || true)
-	if [ $ok = 1 ]; then record ok "$name: kexec run clean"; else record "not ok" "$name: kexec run (see $LOGS/$name)"; fi
+	if [ $ok = 1 ]; then record ok "$name: kexec run clean$flaky"; else record "not ok" "$name: kexec run (see $LOGS/$name)"; fi
 }
 
 luo_memfd_test() {
@@ -99,6 +120,7 @@ if [ -x "$series/run_harness.sh" ]; then
 else
 	note "selftest: the series has no tests in tools/testing/selftests/pci/liveupdate yet"
 fi
+[ ! -s "$LOGS/selftest.flaky" ] || { echo "selftest: flaky scenarios:" >&2; cat "$LOGS/selftest.flaky" >&2; }
 note "selftest: $pass passed, $failn failed in $(( $(date +%s) - t0 )) s (KTAP in $results)"
 echo "$pass passed, $failn failed" >"$LOGS/selftest.totals"
 [ $failn = 0 ]
