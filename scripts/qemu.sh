@@ -19,9 +19,15 @@ serial=$dir/serial.log
 : "${QEMU_MEM:=2G}"
 append="console=ttyS0 earlyprintk=serial,ttyS0 loglevel=7 panic=-1 oops=panic kho=on liveupdate=on kho_scratch=64M,512M,64M intel_iommu=on iommu.strict=1 $extra"
 # Devices: nvme on the root bus (00:04.0); behind a root port (rp1); two
-# behind an x3130 switch under root port rp2; one spare root port (rp3).
+# behind an x3130 switch under root port rp2; three spare root ports: rp3,
+# rp4 (firmware reserves 3 extra bus numbers behind it, which Linux's
+# pci=assign-busses does not, so renumbering shows) and rp5. rp5 is
+# created first: when two bridges claim a bus number, QEMU routes the
+# configuration access to the one created last, and a test gives rp5 bus
+# numbers that overlap rp1's, while rp1's device must stay reachable.
 topology=(
 	-device intel-iommu,intremap=on
+	-device pcie-root-port,id=rp5,chassis=7,slot=5,addr=09.0
 	-device nvme,serial=lu-root,addr=04.0
 	-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=05.0
 	-device nvme,serial=lu-rp1,bus=rp1
@@ -32,6 +38,7 @@ topology=(
 	-device xio3130-downstream,id=sw-dn2,bus=sw-up,chassis=4,slot=0
 	-device nvme,serial=lu-sw2,bus=sw-dn2
 	-device pcie-root-port,id=rp3,chassis=5,slot=3,addr=07.0
+	-device pcie-root-port,id=rp4,chassis=6,slot=4,addr=08.0,bus-reserve=3
 )
 
 t0=$(date +%s)
