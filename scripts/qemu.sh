@@ -17,7 +17,7 @@ mkdir -p "$dir"
 serial=$dir/serial.log
 
 : "${QEMU_MEM:=2G}"
-append="console=ttyS0 earlyprintk=serial,ttyS0 loglevel=7 panic=-1 oops=panic kho=on liveupdate=on kho_scratch=64M,512M,64M intel_iommu=on iommu.strict=1 $extra"
+append="console=ttyS0 earlyprintk=serial,ttyS0 loglevel=7 panic=-1 oops=panic kho=on liveupdate=on kho_scratch=64M,512M,64M intel_iommu=on iommu.strict=1 dyndbg=\"file drivers/pci/liveupdate.c +p\" $extra"
 # Devices: nvme on the root bus (00:04.0); behind a root port (rp1); two
 # behind an x3130 switch under root port rp2; three spare root ports: rp3,
 # rp4 (firmware reserves 3 extra bus numbers behind it, which Linux's
