@@ -1,9 +1,9 @@
 #!/bin/bash
 # make check: deps, tree, lint, bisect, kunit, selftest, in that order.
-# Prints each stage's wall time and ends with "N passed, N failed".
+# Prints each stage's wall time and ends with "N passed, N failed, N skipped".
 . "$(dirname "$0")/common.sh"
 
-pass=0 failn=0
+pass=0 failn=0 skipn=0
 T0=$(date +%s)
 times=()
 stage() {	# stage <name> <script> [args]: run one stage, count it
@@ -16,10 +16,10 @@ stage() {	# stage <name> <script> [args]: run one stage, count it
 	times+=("$(printf '%-9s %5d s  %s' "$name" $(( $(date +%s) - t1 )) "$([ $rc = 0 ] && echo ok || echo FAILED)")")
 	return $rc
 }
-counted() {	# add "<p> passed, <f> failed" from a totals file
-	local p f
-	read -r p _ f _ <"$1" || return 0
-	pass=$((pass + p)) failn=$((failn + f))
+counted() {	# add "<p> passed, <f> failed[, <s> skipped]" from a totals file
+	local p f s
+	read -r p _ f _ s _ <"$1" || return 0
+	pass=$((pass + p)) failn=$((failn + f)) skipn=$((skipn + ${s:-0}))
 }
 one() { if [ "$1" = 0 ]; then pass=$((pass + 1)); else failn=$((failn + 1)); fi; }
 
@@ -47,5 +47,5 @@ echo
 note "stage wall times (logs in $LOGS)"
 printf '    %s\n' "${times[@]}"
 echo "    total     $(( $(date +%s) - T0 )) s"
-echo "$pass passed, $failn failed"
+echo "$pass passed, $failn failed, $skipn skipped"
 [ $failn = 0 ]

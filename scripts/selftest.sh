@@ -16,10 +16,14 @@ mkdir -p "$work"
 results=$LOGS/selftest.ktap
 : >"$results"
 rm -f "$LOGS/selftest.flaky"
-pass=0 failn=0
-record() {	# record <ok|not ok> <description>
-	if [ "$1" = ok ]; then pass=$((pass + 1)); else failn=$((failn + 1)); fi
-	echo "$1 $((pass + failn)) $2" | tee -a "$results"
+pass=0 failn=0 skipn=0
+record() {	# record <ok|not ok|skip> <description>
+	case $1 in
+	ok) pass=$((pass + 1)) ;;
+	skip) skipn=$((skipn + 1)) ;;
+	*) failn=$((failn + 1)) ;;
+	esac
+	echo "${1/skip/ok} $((pass + failn + skipn)) $2" | tee -a "$results"
 }
 
 # The non-debug kernel of make bisect (vfio-pci as a module) at the tip,
@@ -68,6 +72,7 @@ run_scenario() {
 	# The tests' own KTAP result lines, printed by the guest at column 0.
 	while IFS= read -r line; do
 		case $line in
+		"ok "*"# SKIP"*) record skip "$name: ${line#ok * }" ;;
 		"ok "*) record ok "$name: ${line#ok * }" ;;
 		"not ok "*) record "not ok" "$name: ${line#not ok * }"; ok=0 ;;
 		esac
@@ -124,7 +129,13 @@ if [ -x "$series/run_harness.sh" ]; then
 else
 	note "selftest: the series has no tests in tools/testing/selftests/pci/liveupdate yet"
 fi
+# A scenario that did not run is a failure: every one expected must have
+# reported its kexec run.
+for name in ${SCENARIOS:-luo-memfd pci-lu-lifecycle pci-lu-chain pci-lu-fabric pci-lu-module}; do
+	grep -qE "^(not )?ok [0-9]+ $name: kexec run" "$results" ||
+		record "not ok" "$name: did not run"
+done
 [ ! -s "$LOGS/selftest.flaky" ] || { echo "selftest: flaky scenarios:" >&2; cat "$LOGS/selftest.flaky" >&2; }
-note "selftest: $pass passed, $failn failed in $(( $(date +%s) - t0 )) s (KTAP in $results)"
-echo "$pass passed, $failn failed" >"$LOGS/selftest.totals"
+note "selftest: $pass passed, $failn failed, $skipn skipped in $(( $(date +%s) - t0 )) s (KTAP in $results)"
+echo "$pass passed, $failn failed, $skipn skipped" >"$LOGS/selftest.totals"
 [ $failn = 0 ]
