@@ -18,6 +18,16 @@ serial=$dir/serial.log
 
 : "${QEMU_MEM:=2G}"
 append="console=ttyS0 earlyprintk=serial,ttyS0 loglevel=7 panic=-1 oops=panic kho=on liveupdate=on kho_scratch=64M,512M,64M intel_iommu=on iommu.strict=1 dyndbg=\"file drivers/pci/liveupdate.c +p\" $extra"
+# The CPU is TCG's "max" without LA57 (5-level paging). With LA57, the
+# 7.3 base kernel reports "BUG: KASAN: wild-memory-access in
+# rcu_is_watching" now and then in a kexec'd kernel, before PCI is even
+# enumerated, on a 5-level direct-map address (ff11...). The lead, not yet
+# proven: identify_cpu() clears boot_cpu_data.x86_capability and fills it
+# again, and until alternatives are patched pgtable_l5_enabled() reads
+# X86_FEATURE_LA57 from it, so a timer interrupt in that window makes
+# KASAN check the address against 4-level bounds. Seen about once in five
+# kexec boots with LA57 (twice in a row in one fabric run of make check);
+# the series does not depend on 5-level paging.
 # Devices: nvme on the root bus (00:04.0); behind a root port (rp1); two
 # behind an x3130 switch under root port rp2; three spare root ports: rp3,
 # rp4 (firmware reserves 3 extra bus numbers behind it, which Linux's
@@ -44,7 +54,7 @@ topology=(
 t0=$(date +%s)
 set +e
 timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
-	-M q35,kernel-irqchip=split -accel tcg -cpu max -smp 2 -m "$QEMU_MEM" \
+	-M q35,kernel-irqchip=split -accel tcg -cpu max,la57=off -smp 2 -m "$QEMU_MEM" \
 	-nographic -nodefaults -no-reboot -serial file:"$serial" \
 	"${topology[@]}" ${QEMU_EXTRA:-} \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" </dev/null >"$dir/qemu.out" 2>&1
