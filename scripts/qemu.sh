@@ -17,7 +17,7 @@ mkdir -p "$dir"
 serial=$dir/serial.log
 
 : "${QEMU_MEM:=2G}"
-append="console=ttyS0 earlyprintk=serial,ttyS0 loglevel=7 panic=-1 oops=panic kho=on liveupdate=on kho_scratch=64M,512M,64M intel_iommu=on iommu.strict=1 dyndbg=\"file drivers/pci/liveupdate.c +p\" $extra"
+append="console=ttyS0 earlyprintk=serial,ttyS0 loglevel=7 panic=-1 oops=panic kho=on liveupdate=on kho_scratch=64M,512M,64M intel_iommu=on iommu.strict=1 dyndbg=\"file drivers/pci/liveupdate* +p\" $extra"
 # The CPU is TCG's "max" without LA57 (5-level paging). With LA57, the
 # 7.3 base kernel reports "BUG: KASAN: wild-memory-access in
 # rcu_is_watching" now and then in a kexec'd kernel, before PCI is even
