@@ -2,6 +2,11 @@
 # Build after each patch, in order, in a worktree of build/linux (non-debug
 # configuration, vfio-pci as a module), and name the first patch that
 # breaks the build. Then build the debug test kernel at the tip.
+#
+# Every patch but the last builds the directories the series' C files are
+# in (all their objects, built-in and modular, against the headers of that
+# patch); the last one builds the whole kernel and its modules, which links
+# everything. BISECT=full builds the whole kernel after every patch.
 . "$(dirname "$0")/common.sh"
 
 src=$BUILD/bisect-src
@@ -30,13 +35,20 @@ for i in "${!commits[@]}"; do
 	fi
 	git -C "$src" checkout -q --detach "$c"
 	t1=$(date +%s)
-	if ! SRC=$src "$TOP/scripts/kernel.sh" plain >"$LOGS/bisect-step.log" 2>&1; then
+	targets=
+	if [ "${BISECT:-}" != full ] && [ $((i + 1)) -lt ${#commits[@]} ]; then
+		targets=$(git diff --name-only base "$c" -- '*.c' | grep -v '^tools/' |
+			xargs -r -n1 dirname | sort -u | sed 's|$|/|' | tr '\n' ' ')
+		key="$key dirs"
+		grep -qxF "$key" "$okfile" && { cached=$((cached + 1)); continue; }
+	fi
+	if ! SRC=$src "$TOP/scripts/kernel.sh" plain $targets >"$LOGS/bisect-step.log" 2>&1; then
 		cat "$LOGS/bisect-step.log" >&2
 		die "bisect: the build breaks at patch $((i + 1)) of ${#commits[@]}: $name (log: $LOGS/kernel-plain.log)"
 	fi
 	echo "$key" >>"$okfile"
 	built=$((built + 1))
-	note "bisect: $name builds ($(( $(date +%s) - t1 )) s)"
+	note "bisect: $name builds (${targets:-whole kernel}, $(( $(date +%s) - t1 )) s)"
 done
 note "bisect: ${#commits[@]} patches build one by one ($built built, $cached known good) in $(( $(date +%s) - t0 )) s"
 "$TOP/scripts/kernel.sh" debug

@@ -15,7 +15,6 @@ rm -rf "$work"
 mkdir -p "$work"
 results=$LOGS/selftest.ktap
 : >"$results"
-rm -f "$LOGS/selftest.flaky"
 pass=0 failn=0 skipn=0
 record() {	# record <ok|not ok|skip> <description>
 	case $1 in
@@ -47,28 +46,16 @@ attempt() {
 }
 
 # run_scenario <name> <test dir> <timeout> [kernel args]
-# A failed scenario is booted once more, and the first attempt's logs are
-# kept in build/logs/<name>.attempt1: a pass on the second attempt is
-# reported as flaky, never hidden.
+# Each scenario is booted once: a failure is a failure, never retried.
 run_scenario() {
-	local name=$1 dir=$2 tmo=$3 line ok=1 k=$kernel mods= flaky=
+	local name=$1 dir=$2 tmo=$3 line ok=1 k=$kernel mods=
 	shift 3
 	if [ -f "$dir/modules" ]; then
 		[ -d "$work/modules" ] || plain_kernel || die "selftest: cannot build the module kernel"
 		k=$BUILD/kernel-plain/arch/x86/boot/bzImage mods=$work/modules
 	fi
 	"$TOP/scripts/initramfs.sh" "$work/$name.cpio" "$k" "$dir" $mods
-	rm -rf "$LOGS/$name.attempt1"
-	if ! attempt "$name" "$k" "$tmo" "$@"; then
-		mv "$LOGS/$name" "$LOGS/$name.attempt1"
-		echo "selftest: $name failed, booting it once more (first attempt: $LOGS/$name.attempt1)" >&2
-		if attempt "$name" "$k" "$tmo" "$@"; then
-			flaky=" # FLAKY: the first attempt failed, see $LOGS/$name.attempt1"
-			echo "$name$flaky" >>"$LOGS/selftest.flaky"
-		else
-			ok=0
-		fi
-	fi
+	attempt "$name" "$k" "$tmo" "$@" || ok=0
 	# The tests' own KTAP result lines, printed by the guest at column 0.
 	while IFS= read -r line; do
 		case $line in
@@ -77,7 +64,7 @@ run_scenario() {
 		"not ok "*) record "not ok" "$name: ${line#not ok * }"; ok=0 ;;
 		esac
 	done < <(grep -aE '^(not )?ok [0-9]+ ' "$LOGS/$name/serial.log" || true)
-	if [ $ok = 1 ]; then record ok "$name: kexec run clean$flaky"; else record "not ok" "$name: kexec run (see $LOGS/$name)"; fi
+	if [ $ok = 1 ]; then record ok "$name: kexec run clean"; else record "not ok" "$name: kexec run (see $LOGS/$name)"; fi
 }
 
 luo_memfd_test() {
@@ -135,7 +122,6 @@ for name in ${SCENARIOS:-luo-memfd pci-lu-lifecycle pci-lu-chain pci-lu-fabric p
 	grep -qE "^(not )?ok [0-9]+ $name: kexec run" "$results" ||
 		record "not ok" "$name: did not run"
 done
-[ ! -s "$LOGS/selftest.flaky" ] || { echo "selftest: flaky scenarios:" >&2; cat "$LOGS/selftest.flaky" >&2; }
 note "selftest: $pass passed, $failn failed, $skipn skipped in $(( $(date +%s) - t0 )) s (KTAP in $results)"
 echo "$pass passed, $failn failed, $skipn skipped" >"$LOGS/selftest.totals"
 [ $failn = 0 ]
