@@ -21,6 +21,8 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,test,lib/modules}
 cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
+# Where the kernel runs modprobe for request_module()
+ln -s /bin/busybox "$root/sbin/modprobe"
 cp "$guest/lu-kexec" "$root/bin/lu-kexec"
 cp "$TOP/scripts/guest/init" "$root/init"
 chmod 755 "$root/init"
