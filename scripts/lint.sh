@@ -68,9 +68,14 @@ if [ -n "$objs" ]; then
 	"$TOP/scripts/kernel.sh" debug prepare >/dev/null
 	built=
 	for o in $objs; do
-		# Only objects the configuration builds.
+		# Only objects the configuration builds: named in their Makefile,
+		# on a line whose option, if any, is set.
 		d=$(dirname "$o") b=$(basename "$o" .o)
-		grep -qE "\b$b\.o\b" "$TREE/$d/Makefile" 2>/dev/null || continue
+		line=$(grep -E "\b$b\.o\b" "$TREE/$d/Makefile" 2>/dev/null | head -n1) || continue
+		sym=$(echo "$line" | grep -oE 'CONFIG_[A-Z0-9_]+' | head -n1 || true)
+		if [ -n "$sym" ] && ! grep -qE "^$sym=[ym]" "$obj/.config"; then
+			continue
+		fi
 		built="$built $o"
 	done
 	sparse=$("$TOP/scripts/sparse.sh") || problem "no usable sparse"
