@@ -17,7 +17,7 @@ mkdir -p "$dir"
 serial=$dir/serial.log
 
 : "${QEMU_MEM:=2G}"
-append="console=ttyS0 earlyprintk=serial,ttyS0 loglevel=7 panic=-1 oops=panic kho=on liveupdate=on kho_scratch=64M,512M,64M intel_iommu=on iommu.strict=1 dyndbg=\"file drivers/pci/liveupdate* +p\" $extra"
+append="console=ttyS0 earlyprintk=serial,ttyS0 loglevel=7 panic=-1 oops=panic kho=on liveupdate=on kho_scratch=64M,512M,64M unknown_nmi_panic panic_sys_info=tasks,locks,all_bt intel_iommu=on iommu.strict=1 dyndbg=\"file drivers/pci/liveupdate* +p\" $extra"
 # The CPU is TCG's "max" without LA57 (5-level paging). With LA57, the
 # 7.3 base kernel reports "BUG: KASAN: wild-memory-access in
 # rcu_is_watching" now and then in a kexec'd kernel, before PCI is even
@@ -51,14 +51,33 @@ topology=(
 	-device pcie-root-port,id=rp4,chassis=6,slot=4,addr=08.0,bus-reserve=3
 )
 
+# On timeout the harness injects an NMI through the QEMU monitor: the
+# guest (unknown_nmi_panic) panics and prints every task's stack, the
+# held locks and each CPU's backtrace (panic_sys_info), so that a hang
+# says where it is. QEMU is killed if it has not exited a minute later.
+mon=$dir/monitor.sock
 t0=$(date +%s)
 set +e
-timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
+qemu-system-x86_64 \
 	-M q35,kernel-irqchip=split -accel tcg -cpu max,la57=off -smp 2 -m "$QEMU_MEM" \
 	-nographic -nodefaults -no-reboot -serial file:"$serial" \
+	-monitor unix:"$mon",server=on,wait=off \
 	"${topology[@]}" ${QEMU_EXTRA:-} \
-	-kernel "$kernel" -initrd "$initrd" -append "$append" </dev/null >"$dir/qemu.out" 2>&1
+	-kernel "$kernel" -initrd "$initrd" -append "$append" </dev/null >"$dir/qemu.out" 2>&1 &
+qpid=$!
+(
+	sleep "$tmo"
+	: >"$dir/timed-out"
+	python3 "$TOP/scripts/qemu-nmi.py" "$mon" >"$dir/cpus.txt" 2>&1
+	sleep 60
+	kill -9 $qpid
+) >/dev/null 2>&1 &
+wpid=$!
+wait $qpid
 qrc=$?
+pkill -P $wpid 2>/dev/null
+kill $wpid 2>/dev/null
+wait $wpid 2>/dev/null
 set -e
 secs=$(( $(date +%s) - t0 ))
 
@@ -68,9 +87,9 @@ nk=$(ls "$dir"/kernel-*.log 2>/dev/null | wc -l)
 
 fail=0
 problem() { echo "FAIL($name): $*" >&2; fail=1; }
-if [ $qrc = 124 ] || [ $qrc = 137 ]; then
-	problem "QEMU timed out after ${tmo}s and was killed; last lines of $serial:"
-	tail -n 15 "$serial" | sed 's/^/    /' >&2
+if [ -e "$dir/timed-out" ]; then
+	problem "QEMU timed out after ${tmo}s; the NMI's dump of the guest is at the end of $serial, the CPU registers in $dir/cpus.txt; the lines before the NMI:"
+	awk '/NMI received|Kernel panic/ { exit } { print }' "$serial" | tail -n 15 | sed 's/^/    /' >&2
 elif [ $qrc != 0 ]; then
 	problem "QEMU exited with $qrc: $(tail -n 3 "$dir/qemu.out")"
 fi
