@@ -16,6 +16,9 @@ IDENT_EMAIL="pci-liveupdate@localhost"
 export GIT_AUTHOR_NAME="$IDENT_NAME" GIT_AUTHOR_EMAIL="$IDENT_EMAIL"
 export GIT_COMMITTER_NAME="$IDENT_NAME" GIT_COMMITTER_EMAIL="$IDENT_EMAIL"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# Paths below the checkout are hashed relative to it, so that another
+# clone (CI, a worktree) hits the same cache entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 export KBUILD_BUILD_USER=pci-liveupdate KBUILD_BUILD_HOST=localhost
 
 mkdir -p "$BUILD" "$LOGS" "$CACHE"

@@ -10,6 +10,7 @@ obj=$BUILD/kernel-$flavor
 case $flavor in
 debug) frags="base series debug" ;;
 plain) frags="base series module bench"; TREE=${SRC:-$BUILD/bisect-src} ;;
+off) frags="base off"; TREE=${SRC:-$BUILD/bisect-src} ;;
 *) die "kernel: unknown flavor $flavor" ;;
 esac
 mkdir -p "$obj"
@@ -44,8 +45,26 @@ configure() {
 	[ $bad = 0 ] || die "kernel($flavor): configuration does not hold what configs/ asks for"
 }
 
+# configure takes about 25 s even when nothing changed (tinyconfig, merge,
+# olddefconfig): skip it when the fragments and every Kconfig file of the
+# tree are those of the last configuration of this object tree.
+config_key() {
+	{
+		cat "$TOP"/configs/*.config "$TOP/scripts/kernel.sh"
+		git -C "$TREE" ls-files -s -- '*Kconfig*' 'arch/x86/configs/' 'kernel/configs/'
+		git -C "$TREE" status --porcelain -- '*Kconfig*' 'arch/x86/configs/' 'kernel/configs/'
+	} | sha256sum | cut -c1-32
+}
+
 t0=$(date +%s)
-configure
+key="$flavor $frags $(config_key)"
+if [ -f "$obj/.config" ] && [ "$(cat "$obj/.config-key" 2>/dev/null)" = "$key" ]; then
+	:
+else
+	rm -f "$obj/.config-key"
+	configure
+	echo "$key" >"$obj/.config-key"
+fi
 targets=${*:-bzImage}
 if grep -q '^CONFIG_MODULES=y' "$obj/.config" && [ -z "$*" ]; then targets="$targets modules"; fi
 log=$LOGS/kernel-$flavor.log
