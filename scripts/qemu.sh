@@ -66,7 +66,10 @@ qemu-system-x86_64 \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" </dev/null >"$dir/qemu.out" 2>&1 &
 qpid=$!
 (
-	sleep "$tmo"
+	# A watcher whose sleep was killed, or that outlived QEMU, reports
+	# nothing: QEMU's exit races with the end of the sleep.
+	sleep "$tmo" || exit 0
+	kill -0 $qpid 2>/dev/null || exit 0
 	: >"$dir/timed-out"
 	python3 "$TOP/scripts/qemu-nmi.py" "$mon" >"$dir/cpus.txt" 2>&1
 	sleep 60
