@@ -64,6 +64,18 @@ run_scenario() {
 		"not ok "*) record "not ok" "$name: ${line#not ok * }"; ok=0 ;;
 		esac
 	done < <(grep -aE '^(not )?ok [0-9]+ ' "$LOGS/$name/serial.log" || true)
+	# What a kernel logs while it goes down, which no guest can check:
+	# lines "<kernel> <text>" of the test's kernel-log file.
+	if [ -f "$dir/kernel-log" ]; then
+		while read -r n text; do
+			if grep -aqF -- "$text" "$LOGS/$name/kernel-$n.log" 2>/dev/null; then
+				record ok "$name: kernel $n logged '$text'"
+			else
+				record "not ok" "$name: kernel $n logged '$text'"
+				ok=0
+			fi
+		done <"$dir/kernel-log"
+	fi
 	if [ $ok = 1 ]; then record ok "$name: kexec run clean"; else record "not ok" "$name: kexec run (see $LOGS/$name)"; fi
 }
 
