@@ -14,6 +14,18 @@ printf '#!/bin/sh\nexit 0\n' >"$work/root/run"
 chmod +x "$work/root/run"
 echo 1 >"$work/root/stages"
 "$TOP/scripts/initramfs.sh" "$work/kunit.cpio" "$kernel" "$work/root"
+# counts <kunit.py output>: sets line, passed, failed (crashed and errors
+# included) and skipped from its "Testing complete" line.
+counts() {
+	line=$(sed -e 's/\x1b\[[0-9;]*m//g' "$1" | grep -E 'Testing complete\. Ran [0-9]+ tests' | tail -n1 || true)
+	local n f=0
+	for n in failed crashed errors; do
+		f=$(( f + $(echo "$line" | sed -n "s/.*$n: \([0-9]*\).*/\1/p" | grep . || echo 0) ))
+	done
+	failed=$f
+	passed=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p' | grep . || echo 0)
+	skipped=$(echo "$line" | sed -n 's/.*skipped: \([0-9]*\).*/\1/p' | grep . || echo 0)
+}
 t0=$(date +%s)
 rc=0
 "$TOP/scripts/qemu.sh" kunit "$kernel" "$work/kunit.cpio" "${KUNIT_TIMEOUT:-900}" \
@@ -22,14 +34,7 @@ serial=$LOGS/kunit/serial.log
 python3 "$TREE/tools/testing/kunit/kunit.py" parse "$serial" >"$LOGS/kunit.txt" 2>&1 || true
 sed -e 's/\x1b\[[0-9;]*m//g' "$LOGS/kunit.txt" | grep -E '^\[[0-9:]+\] ' | sed 's/^\[[0-9:]*\] //' >"$LOGS/kunit.summary" || true
 cat "$LOGS/kunit.summary"
-line=$(sed -e 's/\x1b\[[0-9;]*m//g' "$LOGS/kunit.txt" | grep -E 'Testing complete\. Ran [0-9]+ tests' | tail -n1 || true)
-passed=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
-failed=$(echo "$line" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
-crashed=$(echo "$line" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
-skipped=$(echo "$line" | sed -n 's/.*skipped: \([0-9]*\).*/\1/p')
-errors=$(echo "$line" | sed -n 's/.*errors: \([0-9]*\).*/\1/p')
-passed=${passed:-0} skipped=${skipped:-0}
-failed=$(( ${failed:-0} + ${crashed:-0} + ${errors:-0} ))
+counts "$LOGS/kunit.txt"
 # A missing test is a failure: the option must be in the test kernel, and
 # its suites must run.
 if ! grep -q '^CONFIG_PCI_LIVEUPDATE_KUNIT_TEST=y' "$obj/.config"; then
@@ -56,19 +61,14 @@ t1=$(date +%s)
 	--kunitconfig=drivers/pci --build_dir="$BUILD/kunit-py" \
 	--make_options "CC=ccache gcc" --jobs "$JOBS" --timeout 900 \
 	--kernel_args kho=on) >"$py" 2>&1 || true
-line=$(sed -e 's/\x1b\[[0-9;]*m//g' "$py" | grep -E 'Testing complete\. Ran [0-9]+ tests' | tail -n1 || true)
-p=$(echo "$line" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
-f=$(echo "$line" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
-c=$(echo "$line" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
-s=$(echo "$line" | sed -n 's/.*skipped: \([0-9]*\).*/\1/p')
-e=$(echo "$line" | sed -n 's/.*errors: \([0-9]*\).*/\1/p')
+tp=$passed tf=$failed ts=$skipped
+counts "$py"
 if [ -z "$line" ] || echo "$line" | grep -q 'Ran 0 tests'; then
 	echo "kunit: kunit.py --kunitconfig=drivers/pci ran no test, see $py" >&2
-	f=1
+	failed=$((failed + 1))
 fi
-note "kunit: kunit.py --kunitconfig=drivers/pci: ${p:-0} passed, $(( ${f:-0} + ${c:-0} + ${e:-0} )) failed, ${s:-0} skipped in $(( $(date +%s) - t1 )) s ($py)"
-passed=$((passed + ${p:-0})) skipped=$((skipped + ${s:-0}))
-failed=$((failed + ${f:-0} + ${c:-0} + ${e:-0}))
+note "kunit: kunit.py --kunitconfig=drivers/pci: $passed passed, $failed failed, $skipped skipped in $(( $(date +%s) - t1 )) s ($py)"
+passed=$((tp + passed)) failed=$((tf + failed)) skipped=$((ts + skipped))
 echo "$passed passed, $failed failed, $skipped skipped" >"$LOGS/kunit.totals"
 note "kunit: $passed passed, $failed failed, $skipped skipped in $(( $(date +%s) - t0 )) s (KTAP in $serial)"
 [ "$failed" = 0 ]
