@@ -9,12 +9,11 @@ src=$BUILD/bisect-src
 git -C "$src" checkout -q --detach "$(git -C "$TREE" rev-parse HEAD)"
 SRC=$src "$TOP/scripts/kernel.sh" plain
 kernel=$BUILD/kernel-plain/arch/x86/boot/bzImage
-work=$BUILD/bench
-mkdir -p "$work/root"
-printf '#!/bin/sh\nexit 0\n' >"$work/root/run"
-chmod +x "$work/root/run"
-"$TOP/scripts/initramfs.sh" "$work/bench.cpio" "$kernel" "$work/root"
+work=$BUILD/bench-guest/bench
+mkdir -p "$work"
+printf '#!/bin/sh\nexit 0\n' >"$work/run"
+chmod +x "$work/run"
 rc=0
-"$TOP/scripts/qemu.sh" bench "$kernel" "$work/bench.cpio" 1200 "kunit.filter_glob=pci_liveupdate_bench*" || rc=$?
+boot_guest "$kernel" "$work" 1200 kunit.enable=1 "kunit.filter_glob=pci_liveupdate_bench*" || rc=$?
 grep -a 'bench' "$LOGS/bench/serial.log" | grep -v 'Command line' | sed 's/^\[ *[0-9.]*\] *//' | tee "$LOGS/bench.txt"
 [ $rc = 0 ]

@@ -31,3 +31,14 @@ kmake() {
 	local obj=$1; shift
 	make -C "$TREE" O="$obj" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }
+
+# boot_guest <kernel> <guest dir> <timeout s> [kernel args]: boot a guest
+# test directory ("run <stage>", "stages") under QEMU with the tree's
+# selftest runner; logs in $LOGS/<basename of the directory>/.
+VMTEST=$TREE/tools/testing/selftests/pci/liveupdate/vmtest.sh
+boot_guest() {
+	local kernel=$1 dir=$2 tmo=$3
+	shift 3
+	[ -x "$VMTEST" ] || die "the tree has no $VMTEST"
+	"$VMTEST" -o "$LOGS" -k "$kernel" -d "$dir" -t "$tmo" -a "$*"
+}

@@ -19,30 +19,20 @@ step "building the test kernel (make kernel: debug, KASAN, lockdep, kmemleak)"
 obj=$BUILD/kernel-debug
 kernel=$obj/arch/x86/boot/bzImage
 tests=$TREE/tools/testing/selftests/pci/liveupdate
-work=$BUILD/demo
+work=$BUILD/demo-guest
 rm -rf "$work"
-mkdir -p "$work/root"
-if [ ! -f "$tests/lu_vfio.c" ]; then
-	step "the series has no vfio-pci selftests yet: showing a LUO memfd instead"
-	rc=0
-	"$TOP/scripts/selftest.sh" >"$LOGS/demo-run.log" 2>&1 || rc=$?
-	grep -aE '^LU-(STAGE|KEXEC|DONE)|\[STAGE [12]\]|TEST PASSED' "$LOGS/luo-memfd/serial.log" | sed 's/^/         guest: /'
-	[ $rc = 0 ] && step "RESULT: the memfd survived the kexec" && exit 0
-	step "RESULT: FAILED (logs: $LOGS/demo-run.log)"
-	exit 1
-fi
+mkdir -p "$work/demo"
 kmake "$obj" -s headers_install INSTALL_HDR_PATH="$obj/usr-hdr" >/dev/null
-gcc -static -O2 -Wall -I"$obj/usr-hdr/include" -o "$work/root/lu_vfio" \
+gcc -static -O2 -Wall -I"$obj/usr-hdr/include" -o "$work/demo/lu_vfio" \
 	"$tests/lu_vfio.c" "$tests/lu_nvme.c"
-cp "$tests/lib.sh" "$work/root/"
-cp "$TOP/scripts/guest/demo-run" "$work/root/run"
-chmod +x "$work/root/run"
-echo 2 >"$work/root/stages"
-"$TOP/scripts/initramfs.sh" "$work/demo.cpio" "$kernel" "$work/root"
+cp "$tests/lib.sh" "$work/demo/"
+cp "$TOP/scripts/guest/demo-run" "$work/demo/run"
+chmod +x "$work/demo/run"
+echo 2 >"$work/demo/stages"
 step "booting QEMU (TCG, q35, intel-iommu, 4 nvme): kernel 1, kexec, kernel 2"
 t1=$(date +%s)
 rc=0
-"$TOP/scripts/qemu.sh" demo "$kernel" "$work/demo.cpio" 420 kunit.enable=0 >"$LOGS/demo-run.log" 2>&1 || rc=$?
+boot_guest "$kernel" "$work/demo" 420 >"$LOGS/demo-run.log" 2>&1 || rc=$?
 serial=$LOGS/demo/serial.log
 grep -a '^DEMO \[' "$serial" | sed 's/^DEMO /         /'
 step "QEMU ran $(( $(date +%s) - t1 )) s; logs: $LOGS/demo/ (kernel-1.log, kernel-2.log)"

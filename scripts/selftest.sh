@@ -9,6 +9,8 @@ kernel=$obj/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "selftest: no test kernel, run make kernel"
 hdr=$obj/usr-hdr
 kmake "$obj" -s headers_install INSTALL_HDR_PATH="$hdr" >/dev/null
+VMTEST=$TREE/tools/testing/selftests/pci/liveupdate/vmtest.sh
+[ -x "$VMTEST" ] || die "selftest: the series has no $VMTEST"
 
 work=$BUILD/selftest
 rm -rf "$work"
@@ -36,75 +38,75 @@ plain_kernel() {
 	make -s -C "$src" O="$BUILD/kernel-plain" INSTALL_MOD_PATH="$work/modules" modules_install >&2
 }
 
-# attempt <name> <kernel> <timeout> [kernel args]: one boot; true when
-# the run was clean and every KTAP result of the tests is "ok".
-attempt() {
-	local name=$1 k=$2 tmo=$3
-	shift 3
-	"$TOP/scripts/qemu.sh" "$name" "$k" "$work/$name.cpio" "$tmo" kunit.enable=0 "$@" || return 1
-	! grep -aqE '^not ok [0-9]+ ' "$LOGS/$name/serial.log"
-}
-
-# run_scenario <name> <test dir> <timeout> [kernel args]
-# Each scenario is booted once: a failure is a failure, never retried.
-run_scenario() {
-	local name=$1 dir=$2 tmo=$3 line ok=1 k=$kernel mods=
-	shift 3
-	if [ -f "$dir/modules" ]; then
-		[ -d "$work/modules" ] || plain_kernel || die "selftest: cannot build the module kernel"
-		k=$BUILD/kernel-plain/arch/x86/boot/bzImage mods=$work/modules
-	fi
-	"$TOP/scripts/initramfs.sh" "$work/$name.cpio" "$k" "$dir" $mods
-	attempt "$name" "$k" "$tmo" "$@" || ok=0
-	# The tests' own KTAP result lines, printed by the guest at column 0.
+# vmtest <vmtest.sh arguments>: run the tree's runner, which boots each
+# test once (a failure is a failure, never retried), and record its KTAP:
+# each subtest as "<test>: <result>", a skipped test as skipped.
+vmtest() {
+	local line name=
 	while IFS= read -r line; do
 		case $line in
-		"ok "*"# SKIP"*) record skip "$name: ${line#ok * }" ;;
-		"ok "*) record ok "$name: ${line#ok * }" ;;
-		"not ok "*) record "not ok" "$name: ${line#not ok * }"; ok=0 ;;
+		"# "*": "*" kernel(s) in "*) name=${line#\# }; name=${name%%:*}; echo "$line" ;;
+		"  ok "*"# SKIP"*) record skip "$name: ${line#  ok * }" ;;
+		"  ok "*" run clean") record ok "$name: kexec run clean" ;;
+		"  not ok "*" run clean") record "not ok" "$name: kexec run (see $LOGS/$name)" ;;
+		"  ok "*) record ok "$name: ${line#  ok * }" ;;
+		"  not ok "*) record "not ok" "$name: ${line#  not ok * }" ;;
+		"ok "*"# SKIP"*) record skip "${line#ok * }" ;;
+		"# "*) echo "$line" ;;
+		"Bail out!"*) note "selftest: vmtest.sh: $line"; cat "$work/vmtest.err" >&2 ;;
 		esac
-	done < <(grep -aE '^(not )?ok [0-9]+ ' "$LOGS/$name/serial.log" || true)
-	# What a kernel logs while it goes down, which no guest can check:
-	# lines "<kernel> <text>" of the test's kernel-log file.
-	if [ -f "$dir/kernel-log" ]; then
-		while read -r n text; do
-			if grep -aqF -- "$text" "$LOGS/$name/kernel-$n.log" 2>/dev/null; then
-				record ok "$name: kernel $n logged '$text'"
-			else
-				record "not ok" "$name: kernel $n logged '$text'"
-				ok=0
-			fi
-		done <"$dir/kernel-log"
-	fi
-	if [ $ok = 1 ]; then record ok "$name: kexec run clean"; else record "not ok" "$name: kexec run (see $LOGS/$name)"; fi
+	done < <("$VMTEST" -o "$LOGS" -H "$hdr" "$@" 2>"$work/vmtest.err" | tee -a "$work/vmtest.out")
 }
 
-luo_memfd_test() {
-	local src=$TREE/tools/testing/selftests/liveupdate dir=$work/luo-memfd
+# The base tree's LUO selftests (tools/testing/selftests/liveupdate), in
+# the debug kernel with the series: liveupdate on the first kernel, then
+# luo_kexec_simple and luo_multi_session across one kexec. Each stage is a
+# KTAP document; liveupdate's own KTAP is its nested subtest.
+luo_test() {
+	local src=$TREE/tools/testing/selftests/liveupdate dir=$work/luo t
 	mkdir -p "$dir"
-	gcc -static -O2 -Wall -Wno-unused-function -I"$hdr/include" -I"$src/lib/include" \
-		-I"$TREE/tools/testing/selftests" \
-		-o "$dir/luo_kexec_simple" "$src/luo_kexec_simple.c" "$src/lib/lu_utils.c" ||
-		die "selftest: cannot build luo_kexec_simple"
+	for t in liveupdate luo_kexec_simple luo_multi_session; do
+		gcc -static -O2 -Wall -Wno-unused-function -D_GNU_SOURCE -I"$hdr/include" -I"$src/lib/include" \
+			-I"$TREE/tools/testing/selftests" \
+			-o "$dir/$t" "$src/$t.c" "$src/lib/lu_utils.c" ||
+			die "selftest: cannot build $t"
+	done
 	echo 2 >"$dir/stages"
 	cat >"$dir/run" <<'EOS'
 #!/bin/sh
-/test/luo_kexec_simple -s "$1" >/tmp/out.$1 2>&1
-rc=$?
-cat /tmp/out.$1
-if [ "$1" = 2 ]; then
-	if [ $rc = 0 ] && grep -q 'TEST PASSED' /tmp/out.2; then
-		echo "ok 1 luo_kexec_simple: memfd content survived the kexec"
+echo "KTAP version 1"
+fail=0 n=0
+if [ "$1" = 1 ]; then
+	echo "1..3"
+	/test/liveupdate >/tmp/liveupdate.out 2>&1
+	rc=$?
+	sed 's/^/  /' /tmp/liveupdate.out
+	n=1
+	if [ $rc = 0 ]; then
+		echo "ok 1 liveupdate"
 	else
-		echo "not ok 1 luo_kexec_simple: stage 2 rc=$rc"
+		echo "not ok 1 liveupdate: rc=$rc"
+		fail=1
 	fi
-elif [ $rc != 0 ]; then
-	echo "not ok 1 luo_kexec_simple: stage 1 rc=$rc"
+else
+	echo "1..2"
 fi
-exit $rc
+for t in luo_kexec_simple luo_multi_session; do
+	/test/$t -s "$1" >/tmp/$t.$1 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/$t.$1
+	n=$((n + 1))
+	if [ $rc = 0 ] && { [ "$1" = 1 ] || grep -q 'TEST PASSED' /tmp/$t.$1; }; then
+		echo "ok $n $t stage $1"
+	else
+		echo "not ok $n $t stage $1: rc=$rc"
+		fail=1
+	fi
+done
+exit $fail
 EOS
 	chmod +x "$dir/run"
-	run_scenario luo-memfd "$dir" 300
+	vmtest -k "$kernel" -d "$dir" -t 420
 }
 
 # SCENARIOS="a b": run only these scenarios (a developer's shortcut; make
@@ -112,25 +114,21 @@ EOS
 wanted() { [ -z "${SCENARIOS:-}" ] || [[ " $SCENARIOS " == *" $1 "* ]]; }
 
 t0=$(date +%s)
-# LUO itself first (the series exports LUO to modules): the base tree's
-# memfd test. Then the series' own tests.
-if wanted luo-memfd; then luo_memfd_test; fi
-series=$TREE/tools/testing/selftests/pci/liveupdate
-if [ -x "$series/run_harness.sh" ]; then
-	# run_harness.sh builds the tests and prints one line per scenario:
-	# "<scenario> <test dir> <timeout> [kernel args]".
-	HDR="$hdr" OUT="$work" "$series/run_harness.sh" >"$work/scenarios" ||
-		die "selftest: $series/run_harness.sh failed"
-	while read -r name dir tmo args; do
-		[ -n "$name" ] && wanted "$name" || continue
-		run_scenario "$name" "$dir" "$tmo" $args
-	done <"$work/scenarios"
-else
-	note "selftest: the series has no tests in tools/testing/selftests/pci/liveupdate yet"
+# LUO itself first (the series changes LUO): the base tree's tests. Then
+# the series' own tests.
+if wanted luo; then luo_test; fi
+# The series' tests, with the tree's runner: the debug kernel for all but
+# the module test, which needs vfio-pci as a module (the non-debug kernel).
+tests=
+for t in lifecycle chain fabric; do wanted pci-lu-$t && tests="$tests $t"; done
+[ -z "$tests" ] || vmtest -k "$kernel" $tests
+if wanted pci-lu-module; then
+	plain_kernel || die "selftest: cannot build the module kernel"
+	vmtest -k "$BUILD/kernel-plain/arch/x86/boot/bzImage" -m "$work/modules" module
 fi
 # A scenario that did not run is a failure: every one expected must have
 # reported its kexec run.
-for name in ${SCENARIOS:-luo-memfd pci-lu-lifecycle pci-lu-chain pci-lu-fabric pci-lu-module}; do
+for name in ${SCENARIOS:-luo pci-lu-lifecycle pci-lu-chain pci-lu-fabric pci-lu-module}; do
 	grep -qE "^(not )?ok [0-9]+ $name: kexec run" "$results" ||
 		record "not ok" "$name: did not run"
 done
