@@ -23,8 +23,9 @@ work=$BUILD/demo-guest
 rm -rf "$work"
 mkdir -p "$work/demo"
 kmake "$obj" -s headers_install INSTALL_HDR_PATH="$obj/usr-hdr" >/dev/null
-gcc -static -O2 -Wall -I"$obj/usr-hdr/include" -o "$work/demo/lu_vfio" \
-	"$tests/lu_vfio.c" "$tests/lu_nvme.c"
+gcc -static -O2 -Wall -I"$obj/usr-hdr/include" -I"$tests/../.." \
+	-I"$tests/../../liveupdate/lib/include" -o "$work/demo/lu_vfio" \
+	"$tests/lu_vfio.c" "$tests/lu_nvme.c" "$tests/../../liveupdate/lib/lu_utils.c"
 cp "$tests/lib.sh" "$work/demo/"
 cp "$TOP/scripts/guest/demo-run" "$work/demo/run"
 chmod +x "$work/demo/run"
