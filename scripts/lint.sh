@@ -6,6 +6,18 @@
 
 cd "$TREE"
 fail=0
+# A clean result stands while its inputs are the same: the patches, the
+# tree they were applied to, the configurations and these scripts. Any
+# change to one of them, or LINT_CACHE=0, runs every check again.
+key=$( (cat "$TOP"/patches/*.patch "$TOP"/configs/* "$TOP"/scripts/lint.sh \
+	"$TOP"/scripts/common.sh "$TOP"/scripts/kernel.sh "$TOP"/scripts/sparse.sh \
+	"$TOP"/scripts/series-lines.py; git rev-parse HEAD^{tree}) | sha256sum | cut -c1-16)
+okfile=$BUILD/lint.ok
+if [ "${LINT_CACHE:-1}" != 0 ] && [ -f "$okfile" ] && grep -qxF "$key" "$okfile"; then
+	note "lint: clean, as the last run on these same inputs (key $key; LINT_CACHE=0 runs it again)"
+	exit 0
+fi
+rm -f "$okfile"
 problem() { echo "LINT: $*" >&2; fail=1; }
 
 # 1. checkpatch.pl --strict on every patch file.
@@ -88,4 +100,5 @@ if [ -n "$objs" ]; then
 	note "lint: sparse and W=1 on$built"
 fi
 [ $fail = 0 ] || die "lint failed"
+echo "$key" >"$okfile"
 note "lint: clean"
