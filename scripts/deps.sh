@@ -1,11 +1,12 @@
 #!/bin/bash
-# Install, with apt, what the harness needs. Quick when all is present.
+# Install, with apt, what the harness needs, and the packages named as
+# arguments (make bench: gnuplot). Quick when all is present.
 . "$(dirname "$0")/common.sh"
 
 PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves cpio kmod
       qemu-system-x86 kexec-tools busybox-static sparse ccache python3 perl
       rsync xz-utils git python3-sphinx python3-yaml python3-ply python3-git
-      python3-sphinx-rtd-theme file make gawk"
+      python3-sphinx-rtd-theme file make gawk $*"
 
 missing=
 for p in $PKGS; do

@@ -2,6 +2,8 @@
 # Build a kernel out of tree: scripts/kernel.sh <debug|plain> [make targets].
 #   debug: the QEMU test kernel (tinyconfig + base + series + debug fragments)
 #   plain: non-debug, vfio-pci as a module (make bisect, benchmark)
+#   bench: non-debug with tracers, vfio-pci built in (make bench)
+#   bench-base: the same configuration on the unpatched base (make bench)
 . "$(dirname "$0")/common.sh"
 
 flavor=${1:-debug}
@@ -11,6 +13,8 @@ case $flavor in
 debug) frags="base series debug" ;;
 plain) frags="base series module bench"; TREE=${SRC:-$BUILD/bisect-src} ;;
 off) frags="base off"; TREE=${SRC:-$BUILD/bisect-src} ;;
+bench) frags="base series trace"; TREE=${SRC:-$BUILD/bisect-src} ;;
+bench-base) frags="base series trace"; TREE=${SRC:-$BUILD/base-src} ;;
 *) die "kernel: unknown flavor $flavor" ;;
 esac
 mkdir -p "$obj"
