@@ -24,7 +24,8 @@ import sys
 
 MARK = re.compile(r'\[\s*([0-9.]+)\] LU-BENCH mark (\S+) tsc=(\d+)')
 KPROBE = re.compile(r'\[\s*([0-9.]+)\] (lub_\w+): \(')
-STEP = re.compile(r'LU-BENCH (k[12]) ([a-z+-]+) n=(\d+) total_us=([0-9.]+)')
+STEP = re.compile(r'LU-BENCH (k[12]) ([a-z+-]+) n=(\d+) total_us=([0-9.]+)'
+                  r'(?: min_us=[0-9.]+ med_us=([0-9.]+))?')
 FN = re.compile(r'LU-BENCH (k[12]) fn (\w+) calls=(\d+) total_us=([0-9.]+)'
                 r'(?: enum_calls=(\d+) enum_us=([0-9.]+))?')
 INITCALL = re.compile(r'LU-BENCH (k[12]) initcall (\S+) (\d+)')
@@ -33,8 +34,9 @@ DMESG = re.compile(r'LU-BENCH (k[12]) dmesg \[\s*([0-9.]+)\] (.*)')
 ENUM_HOOKS = ['pci_liveupdate_setup_device', 'pci_liveupdate_bridge_busn',
               'pci_liveupdate_busn_refused', 'pci_liveupdate_bridge_scanned',
               'pci_liveupdate_pin_resources', 'pci_liveupdate_save_acs',
-              'pci_liveupdate_restore_acs', 'pci_liveupdate_match_driver',
-              'pci_liveupdate_probe']
+              'pci_liveupdate_restore_acs']
+# Called when drivers bind, after enumeration: counted over the whole boot
+DRIVER_HOOKS = ['pci_liveupdate_match_driver', 'pci_liveupdate_probe']
 # A hook that only tests a flag on a device that is not incoming: its
 # duration in a run without incoming devices is the tracer's own cost
 PROBE_FN = 'pci_liveupdate_save_acs'
@@ -88,7 +90,8 @@ class Kernel:
                 continue
             m = STEP.search(line)
             if m:
-                self.steps[m.group(2)] = (int(m.group(3)), float(m.group(4)))
+                self.steps[m.group(2)] = (int(m.group(3)), float(m.group(4)),
+                                          float(m.group(5) or 0))
 
     def fit(self):
         """The TSC as a linear function of this kernel's printk clock, from
@@ -120,8 +123,8 @@ class Kernel:
     def calls(self, name, enum=False):
         return self.fns.get(name, (0, 0.0, 0, 0.0))[2 if enum else 0]
 
-    def step(self, name):
-        return self.steps.get(name, (0, 0.0))[1]
+    def step(self, name, median=False):
+        return self.steps.get(name, (0, 0.0, 0.0))[2 if median else 1]
 
     def line(self, text):
         for k, v in self.dmesg.items():
@@ -154,6 +157,7 @@ def kexec_run(d, n):
     r['k2 series hooks in enumeration (traced)'] = sum(k2.fn(f, True) for f in ENUM_HOOKS)
     r['k2 of which: incoming set parse'] = k2.fn('pci_lu_in_restore', True)
     r['k2 of which: device lookups'] = k2.fn('pci_lu_in_attach', True)
+    r['k2 series driver-match hooks (traced)'] = sum(k2.fn(f) for f in DRIVER_HOOKS)
     r['k2 clock 0 to /init'] = k2.line('Run /init as init process') or 0.0
     r['k2 clock 0 to VMM start'] = k2.marks['k2-user'][0]
     r['k2 LUO open (user)'] = k2.step('luo-open')
@@ -163,6 +167,11 @@ def kexec_run(d, n):
     r['k2 finish + FLB release (user)'] = k2.step('finish')
     r['k2 pci_liveupdate_finish'] = k2.fn('pci_liveupdate_finish')
     r['blackout: reboot() to last device bound'] = (k2.marks['bound'][1] - reboot_tsc) / rate
+    # One ioctl per device: its median, against the odd ioctl that a busy
+    # host stalls for milliseconds, which would weigh on a total
+    r['_per_call'] = {'preserve': k1.step('preserve', True) * n,
+                      'retrieve': k2.step('retrieve', True) * n,
+                      'bind+attach': k2.step('bind+attach', True) * n}
     r['_tsc_rates'] = (k1.rate(), rate)
     r['_resid'] = max(k1.fit()[2], k2.fit()[2])
     r['_initcalls'] = k2.initcalls
@@ -254,22 +263,24 @@ def main():
     k0 = [r['_k2'] for r in runs[0]]
     over = med([k.fn(PROBE_FN, True) / k.calls(PROBE_FN, True) for k in k0 if k.calls(PROBE_FN, True)])
 
-    def net(r, fns):
+    def net(r, fns, enum=True):
         k = r['_k2']
-        return sum(k.fn(f, True) - k.calls(f, True) * over for f in fns)
+        return sum(k.fn(f, enum) - k.calls(f, enum) * over for f in fns)
 
     out += ['## The series\' functions in kernel 2, per call\n',
-            'Within PCI enumeration, less the tracer\'s own cost of %s per call '
+            'Within PCI enumeration (the driver hooks: over the whole boot), less the '
+            'tracer\'s own cost of %s per call '
             '(measured on %s, which only tests a flag on a device that is not '
             'incoming, with N=0). Calls and net time per call, median of runs.\n'
             % (fmt(over), PROBE_FN),
             '| function | ' + ' | '.join('N=%d' % n for n in ns) + ' |',
             '|---|' + '---|' * len(ns)]
-    for f in ENUM_HOOKS + ['pci_lu_in_restore', 'pci_lu_in_attach']:
+    for f in ENUM_HOOKS + ['pci_lu_in_restore', 'pci_lu_in_attach'] + DRIVER_HOOKS:
         cells = []
+        e = f not in DRIVER_HOOKS
         for n in ns:
-            c = med([r['_k2'].calls(f, True) for r in runs[n]])
-            t = med([r['_k2'].fn(f, True) for r in runs[n]])
+            c = med([r['_k2'].calls(f, e) for r in runs[n]])
+            t = med([r['_k2'].fn(f, e) for r in runs[n]])
             cells.append('%d x %s' % (c, fmt(t / c - over)) if c else '-')
         out.append('| %s | %s |' % (f, ' | '.join(cells)))
 
@@ -277,17 +288,18 @@ def main():
     z = {k: med([r[k] for r in runs[0]]) for k in keys}
     z_net = med([net(r, ENUM_HOOKS) for r in runs[0]])
     rows = [
-        ('k1 preserve ioctl', lambda r: r['k1 preserve (user, all ioctls)']),
+        ('k1 preserve ioctl (median)', lambda r: r['_per_call']['preserve']),
         ('k1 of which PCI core', lambda r: r['k1 pci_liveupdate_preserve']),
         ('k1 LUO freeze, added', lambda r: r['k1 LUO freeze (liveupdate_reboot)'] - z['k1 LUO freeze (liveupdate_reboot)']),
         ('k2 series hooks in enumeration, added', lambda r: net(r, ENUM_HOOKS) - z_net),
-        ('k2 retrieve ioctl', lambda r: r['k2 retrieve (user, all files)']),
+        ('k2 retrieve ioctl (median)', lambda r: r['_per_call']['retrieve']),
         ('k2 finish + FLB release', lambda r: r['k2 finish + FLB release (user)']),
-        ('k2 bind+attach (iommufd, not the series)', lambda r: r['k2 bind+attach (user, all files)']),
+        ('k2 bind+attach (median; iommufd, not the series)', lambda r: r['_per_call']['bind+attach']),
     ]
     ref = 16 if 16 in pos else pos[0]
     out += ['\n## Added per preserved device\n',
-            'Average = total / N (the series\' fixed costs weigh most at small N); '
+            'Average = total / N (the series\' fixed costs weigh most at small N; for '
+            'the ioctls, one per device, their median); '
             'marginal = the added total from one N to the next over the devices added, '
             'which grows with N if anything is walked once per device per device. '
             'Target: the average at N=%d at most 2x that at N=%d, and no marginal '
@@ -315,7 +327,8 @@ def main():
     out += ['\n## The series\' share of the blackout\n',
             'Upper bound of the series\' part: all of the LUO freeze (LUO\'s own '
             'serialization, vfio-pci\'s freeze of each file, the PCI FLB) + the '
-            'series\' hooks in kernel 2\'s enumeration, net of the tracer + the file '
+            'series\' hooks in kernel 2\'s enumeration and driver binding, net of the '
+            'tracer + the file '
             'retrieve ioctls (LUO\'s and vfio-pci\'s part). Not in it: iommufd '
             'bind/attach, LUO open and session retrieve, the kernels\' own boot; '
             'the series\' part of device shutdown (a command register check per '
@@ -326,6 +339,7 @@ def main():
     for n in ns:
         xs = [r['blackout: reboot() to last device bound'] for r in runs[n]]
         s = med([r['k1 LUO freeze (liveupdate_reboot)'] + net(r, ENUM_HOOKS)
+                 + net(r, DRIVER_HOOKS, False)
                  + r['k2 retrieve (user, all files)'] for r in runs[n]])
         out.append('| %d | %s | %s-%s | %s | %.2f%% |' % (n, fmt(med(xs)), fmt(min(xs)),
                                                          fmt(max(xs)), fmt(s), 100 * s / med(xs)))
@@ -370,12 +384,14 @@ def main():
         f.write('# N ' + ' '.join('"%s"' % name for name, _ in rows) + '\n')
         for i, n in enumerate(pos):
             f.write('%d %s\n' % (n, ' '.join('%.3f' % per[name][i] for name, _ in rows)))
-    plot = ['set terminal svg size 960,560 dynamic font "sans,11"',
+    plot = ['set terminal svg size 960,640 dynamic font "sans,11"',
             'set output "%s.svg"' % prefix,
             'set title "PCI Live Update: added cost per preserved device, average (TCG QEMU, median of runs)"',
             'set xlabel "preserved devices N"', 'set ylabel "microseconds per device"',
-            'set logscale x 2', 'set xtics (1, 16, 64, 256)', 'set key outside right',
-            'set grid', 'set xzeroaxis']
+            'set logscale x 2', 'set logscale y', 'set xtics (1, 16, 64, 256)',
+            'set xrange [0.8:320]', 'set key outside below font ",10"', 'set grid',
+            'set label "an added cost at or below 0 (within the noise) is not drawn" '
+            'at graph 0.02, graph 0.04 font ",9"']
     plot.append('plot ' + ', '.join(
         '"%s.dat" using 1:%d with linespoints title "%s"' % (prefix, i + 2, name)
         for i, (name, _) in enumerate(rows)))
