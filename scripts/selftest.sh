@@ -120,7 +120,7 @@ if wanted luo; then luo_test; fi
 # The series' tests, with the tree's runner: the debug kernel for all but
 # the module test, which needs vfio-pci as a module (the non-debug kernel).
 tests=
-for t in lifecycle chain fabric; do wanted pci-lu-$t && tests="$tests $t"; done
+for t in lifecycle chain fabric dma; do wanted pci-lu-$t && tests="$tests $t"; done
 [ -z "$tests" ] || vmtest -k "$kernel" $tests
 if wanted pci-lu-module; then
 	plain_kernel || die "selftest: cannot build the module kernel"
@@ -128,7 +128,7 @@ if wanted pci-lu-module; then
 fi
 # A scenario that did not run is a failure: every one expected must have
 # reported its kexec run.
-for name in ${SCENARIOS:-luo pci-lu-lifecycle pci-lu-chain pci-lu-fabric pci-lu-module}; do
+for name in ${SCENARIOS:-luo pci-lu-lifecycle pci-lu-chain pci-lu-fabric pci-lu-dma pci-lu-module}; do
 	grep -qE "^(not )?ok [0-9]+ $name: kexec run" "$results" ||
 		record "not ok" "$name: did not run"
 done
