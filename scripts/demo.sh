@@ -33,13 +33,11 @@ cp "$tests/lib.sh" "$work/demo/"
 cp "$TOP/scripts/guest/demo-run" "$work/demo/run"
 chmod +x "$work/demo/run"
 echo 2 >"$work/demo/stages"
-# The second controller's namespace: a drive whose word at byte offset o is
-# 0x4c55000000000000 | o (lu_dma.c checks it), which the guest has the host
-# throttle to 128 bytes/s once it is up (not at boot: the firmware's reads
-# of it would still be going on while Linux sets its interrupts up).
-python3 -c 'import struct, sys
-sys.stdout.buffer.write(b"".join(struct.pack("<Q", 0x4c55 << 48 | o)
-				 for o in range(0, 1 << 20, 8)))' >"$work/dma.img"
+# The second controller's namespace: 1 MiB of the pattern lu_dma.c checks,
+# which the guest has the host throttle to 128 bytes/s once it is up (not
+# at boot: the firmware's reads of it would still be going on while Linux
+# sets its interrupts up).
+"$work/demo/lu_vfio" drive-image $((1 << 20)) >"$work/dma.img"
 {
 	echo '#!/bin/bash'
 	printf 'exec %q "$@"' "${QEMU:-qemu-system-x86_64}"
