@@ -87,7 +87,7 @@ while [ \$# -gt 0 ]; do
 	args+=("\$1")
 	shift
 done
-exec $qemu "\${args[@]}"
+exec "$qemu" "\${args[@]}"
 EOF
 chmod +x "$qbin/qemu-system-x86_64"
 py=$LOGS/kunit-py.txt
