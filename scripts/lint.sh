@@ -1,6 +1,6 @@
 #!/bin/bash
 # Lint the series: checkpatch --strict on every patch, kernel-doc on the
-# files it touches, the PCI htmldocs, and sparse (C=1) and W=1 on the
+# files it touches, the PCI htmldocs, and sparse (C=2) and W=1 on the
 # objects it touches. Only findings in the series' own lines count.
 . "$(dirname "$0")/common.sh"
 
